@@ -138,17 +138,30 @@ def _patches(xp, ksizes, strides, dilations, outs):
 
 _workspace = threading.local()
 
+# Patch matrices are built and multiplied a few images at a time, so that a chunk's
+# [P, K*C] buffer stays in cache between the copy that fills it and the matmul that reads
+# it (the whole batch's buffer is tens of MB: written once to memory, read back once).
+_CHUNK_BYTES = 4 << 20
 
-def _im2col(xp, ksizes, strides, dilations, outs, p, kp, c):
-    """The patches of `xp` copied into a [P, K, C] array. The buffer is this thread's
-    workspace, reused by the next call: callers consume it before returning (a fresh
-    multi-megabyte array per call costs more in page faults than the copy itself)."""
+
+def _batch_chunks(n, bytes_per_image):
+    """(start, stop) ranges over the batch, each about _CHUNK_BYTES of patches."""
+    step = max(1, _CHUNK_BYTES // max(1, bytes_per_image))
+    return [(s, min(n, s + step)) for s in range(0, n, step)]
+
+
+def _im2col(xp, ksizes, strides, dilations, outs, kp, c):
+    """The patches of `xp` [n, *S, C] copied into a [n * prod(outs), K, C] array. The buffer
+    is this thread's workspace, reused by the next call: callers consume it before the next
+    one (a fresh array per call costs more in page faults than the copy itself)."""
+    n = xp.shape[0]
+    p = n * int(np.prod(outs))
     size = p * kp * c
     buf = getattr(_workspace, "cols", None)
     if buf is None or buf.dtype != xp.dtype or buf.size < size:
         buf = _workspace.cols = np.empty(size, xp.dtype)
     cols = buf[:size].reshape(p, kp, c)
-    np.copyto(cols.reshape(xp.shape[0], *outs, *ksizes, c), _patches(xp, ksizes, strides, dilations, outs))
+    np.copyto(cols.reshape(n, *outs, *ksizes, c), _patches(xp, ksizes, strides, dilations, outs))
     return cols
 
 
@@ -211,16 +224,24 @@ def _conv_forward(x, w, strides, dilations, padding, explicit, depthwise=False):
     xp = _pad(xc, pads)
     n = x.shape[0]
     kp = int(np.prod(ksizes)) if ksizes else 1
-    p = n * int(np.prod(outs))
-    cols = _im2col(xp, ksizes, strides, dilations, outs, p, kp, c) if p else np.zeros((0, kp, c), ct)
+    per_image = int(np.prod(outs))
     if depthwise:
         m = w.shape[-1]
+        p = n * per_image
+        cols = _im2col(xp, ksizes, strides, dilations, outs, kp, c) if p else np.zeros((0, kp, c), ct)
         # Per channel: [P, K] @ [K, M], batched over channels.
         out = np.matmul(cols.transpose(2, 0, 1), wc.reshape(kp, c, m).transpose(1, 0, 2))  # [C, P, M]
         out = out.transpose(1, 0, 2).reshape(n, *outs, c * m)
-    else:
-        o = w.shape[-1]
-        out = (cols.reshape(p, kp * c) @ wc.reshape(kp * c, o)).reshape(n, *outs, o)
+        return out.astype(x.dtype, copy=False)
+    o = w.shape[-1]
+    w2 = wc.reshape(kp * c, o)
+    if kp == 1 and all(s == 1 for s in strides) and xp.shape[1:-1] == tuple(outs):
+        return (xp.reshape(n * per_image, c) @ w2).reshape(n, *outs, o).astype(x.dtype, copy=False)  # 1x1
+    out = np.empty((n, *outs, o), ct)
+    for s, e in _batch_chunks(n, per_image * kp * c * xp.itemsize):
+        rows = (e - s) * per_image
+        cols = _im2col(xp[s:e], ksizes, strides, dilations, outs, kp, c)
+        np.matmul(cols.reshape(rows, kp * c), w2, out=out[s:e].reshape(rows, o))
     return out.astype(x.dtype, copy=False)
 
 
@@ -296,10 +317,17 @@ def _conv_backprop_input(in_shape, w, dy, strides, dilations, padding, explicit,
         ext = _padded_extent(in_sizes, [(max(lo, 0), max(hi, 0)) for lo, hi in pads], ksizes, strides, dilations,
                              outs)
         if all(lo >= 0 and hi >= 0 for lo, hi in pads):
+            # A few images at a time, so each chunk's sums stay in cache across positions.
             dxp = np.zeros((n, *ext, c), ct)
+            per_image = p // n if n else 0
             prod = np.empty((p, c), ct)  # one product buffer reused by every kernel position
-            for flat, sl in _window_slices(ksizes, strides, dilations, outs):
-                dxp[sl] += np.matmul(dy2, wk[flat].T, out=prod).reshape(n, *outs, c)
+            chunk_bytes = (int(np.prod(ext)) * c + per_image * (c + o)) * dxp.itemsize
+            slices = list(_window_slices(ksizes, strides, dilations, outs))
+            for s, e in _batch_chunks(n, chunk_bytes):
+                rows = (e - s) * per_image
+                part, dy_part, prod_part = dxp[s:e], dy2[s * per_image:e * per_image], prod[:rows]
+                for flat, sl in slices:
+                    part[sl] += np.matmul(dy_part, wk[flat].T, out=prod_part).reshape(e - s, *outs, c)
             return _crop(dxp, pads, in_sizes).astype(dy.dtype, copy=False)
         dcols = (dy2 @ wc.reshape(kp * c, o).T).reshape(p, kp, c)
     dcols = dcols.reshape(n, *outs, kp, c)
@@ -315,14 +343,27 @@ def _conv_backprop_filter(x, w_shape, dy, strides, dilations, padding, explicit,
     xp = _pad(x.astype(ct, copy=False), pads)
     c = x.shape[-1]
     kp = int(np.prod(ksizes))
-    p = x.shape[0] * int(np.prod(outs))
-    cols = _im2col(xp, ksizes, strides, dilations, outs, p, kp, c)
+    n = x.shape[0]
+    per_image = int(np.prod(outs))
+    p = n * per_image
     dyc = dy.astype(ct, copy=False)
+    if not depthwise and w_shape[nsp] == c:
+        # Accumulated over chunks of a few images (see _batch_chunks).
+        o = w_shape[-1]
+        dy2 = dyc.reshape(p, o)
+        dw = np.zeros((kp * c, o), ct)
+        prod = np.empty_like(dw)
+        for s, e in _batch_chunks(n, per_image * kp * c * xp.itemsize):
+            rows = (e - s) * per_image
+            cols = _im2col(xp[s:e], ksizes, strides, dilations, outs, kp, c).reshape(rows, kp * c)
+            dw += np.matmul(cols.T, dy2[s * per_image:e * per_image], out=prod)
+        return dw.reshape(w_shape).astype(x.dtype, copy=False)
+    cols = _im2col(xp, ksizes, strides, dilations, outs, kp, c)
     if depthwise:
         m = w_shape[-1]
         dw = np.matmul(cols.transpose(2, 1, 0), dyc.reshape(p, c, m).transpose(1, 0, 2))  # [C, K, M]
         dw = dw.transpose(1, 0, 2)
-    elif w_shape[nsp] != c:
+    else:  # grouped
         cg = w_shape[nsp]
         groups = c // cg
         og = w_shape[-1] // groups
@@ -331,8 +372,6 @@ def _conv_backprop_filter(x, w_shape, dy, strides, dilations, padding, explicit,
             cg_cols = cols[..., g * cg:(g + 1) * cg].reshape(p, kp * cg)
             parts.append((cg_cols.T @ dyc.reshape(p, -1)[:, g * og:(g + 1) * og]).reshape(kp, cg, og))
         dw = np.concatenate(parts, axis=-1)
-    else:
-        dw = cols.reshape(p, kp * c).T @ dyc.reshape(p, -1)
     return dw.reshape(w_shape).astype(x.dtype, copy=False)
 
 
