@@ -17,6 +17,8 @@ import threading
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
+from runnel.kernels import nn
+
 # ---------------------------------------------------------------------------------------------
 # Layout and padding helpers
 # ---------------------------------------------------------------------------------------------
@@ -209,13 +211,16 @@ def _conv_geometry(x_shape, w_shape, strides, dilations, padding, explicit):
     return in_sizes, ksizes, outs, pads
 
 
-def _conv_forward(x, w, strides, dilations, padding, explicit, depthwise=False):
-    """x [N, *S, C], w [*K, C, O] (depthwise: [*K, C, M]) -> [N, *O, O or C*M]."""
+def _conv_forward(x, w, strides, dilations, padding, explicit, depthwise=False, epilogue=None):
+    """x [N, *S, C], w [*K, C, O] (depthwise: [*K, C, M]) -> [N, *O, O or C*M].
+
+    `epilogue` (fused ops, see nn.bias_activation) is applied in place to each chunk of the
+    output while it is in cache; only for float32/float64, where no final cast follows."""
     nsp = x.ndim - 2
     in_sizes, ksizes, outs, pads = _conv_geometry(x.shape, w.shape, strides, dilations, padding, explicit)
     c = x.shape[-1]
     if w.shape[nsp] != c and not depthwise and c % w.shape[nsp] == 0:
-        return _grouped(x, w, strides, dilations, padding, explicit)
+        return _finish(_grouped(x, w, strides, dilations, padding, explicit), epilogue)
     if w.shape[nsp] != c:
         raise ValueError(f"input depth must be evenly divisible by filter depth: {c} vs {w.shape[nsp]}")
     ct = _compute_dtype(x.dtype)
@@ -232,17 +237,24 @@ def _conv_forward(x, w, strides, dilations, padding, explicit, depthwise=False):
         # Per channel: [P, K] @ [K, M], batched over channels.
         out = np.matmul(cols.transpose(2, 0, 1), wc.reshape(kp, c, m).transpose(1, 0, 2))  # [C, P, M]
         out = out.transpose(1, 0, 2).reshape(n, *outs, c * m)
-        return out.astype(x.dtype, copy=False)
+        return _finish(out.astype(x.dtype, copy=False), epilogue)
     o = w.shape[-1]
     w2 = wc.reshape(kp * c, o)
     if kp == 1 and all(s == 1 for s in strides) and xp.shape[1:-1] == tuple(outs):
-        return (xp.reshape(n * per_image, c) @ w2).reshape(n, *outs, o).astype(x.dtype, copy=False)  # 1x1
+        out = (xp.reshape(n * per_image, c) @ w2).reshape(n, *outs, o)  # 1x1: no patches
+        return _finish(out.astype(x.dtype, copy=False), epilogue)
     out = np.empty((n, *outs, o), ct)
     for s, e in _batch_chunks(n, per_image * kp * c * xp.itemsize):
         rows = (e - s) * per_image
         cols = _im2col(xp[s:e], ksizes, strides, dilations, outs, kp, c)
-        np.matmul(cols.reshape(rows, kp * c), w2, out=out[s:e].reshape(rows, o))
+        part = np.matmul(cols.reshape(rows, kp * c), w2, out=out[s:e].reshape(rows, o))
+        if epilogue is not None:
+            epilogue(part)
     return out.astype(x.dtype, copy=False)
+
+
+def _finish(out, epilogue):
+    return out if epilogue is None else epilogue(out)
 
 
 def _grouped(x, w, strides, dilations, padding, explicit):
@@ -396,14 +408,21 @@ def _check_conv(x, w, strides, nsp, name="Conv2D"):
 
 
 def conv(input, filter, strides, padding, explicit_paddings=(), data_format="NHWC", dilations=None,
-         use_cudnn_on_gpu=True):
-    """Conv2D / Conv3D: channels-last or channels-first, any number of spatial dims."""
+         use_cudnn_on_gpu=True, epilogue=None):
+    """Conv2D / Conv3D: channels-last or channels-first, any number of spatial dims.
+    `epilogue`: fused BiasAdd/activation (see _conv_forward), from the remapping pass."""
     nsp = input.ndim - 2
     dilations = dilations or [1] * (nsp + 2)
     _check_conv(input, filter, strides, nsp)
     s, d, e = _conv_attrs(input.ndim, strides, dilations, data_format, explicit_paddings)
     x = _to_last(input, data_format)
-    return _from_last(_conv_forward(x, filter, s, d, padding, e), data_format)
+    return _from_last(_conv_forward(x, filter, s, d, padding, e, epilogue=epilogue), data_format)
+
+
+def fused_conv2d(input, filter, bias, activation=None, **attrs):
+    """Grappler's `_FusedConv2D` (Conv2D + BiasAdd [+ Relu/Relu6]): the bias and activation
+    are applied to each output chunk in cache instead of in two more passes over memory."""
+    return conv(input, filter, epilogue=nn.bias_activation(bias, activation), **attrs)
 
 
 def _in_shape_last(sizes, data_format):

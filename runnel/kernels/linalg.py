@@ -9,6 +9,8 @@ from __future__ import annotations
 import ml_dtypes
 import numpy as np
 
+from runnel.kernels import nn
+
 _LOW_PRECISION = frozenset(("float16", "bfloat16"))
 _BF16 = np.dtype(ml_dtypes.bfloat16)
 _LOW_PRECISION_DTYPES = frozenset((np.dtype(np.float16), _BF16))
@@ -33,6 +35,12 @@ def _shape(x):
 
 
 # -- matmul --------------------------------------------------------------------------------------
+def fused_mat_mul(a, b, bias, activation=None, **attrs):
+    """Grappler's `_FusedMatMul` (MatMul + BiasAdd [+ Relu/Relu6]): the bias and activation
+    are applied in place to the product (one allocation and two executor steps fewer)."""
+    return nn.bias_activation(bias, activation)(mat_mul(a, b, **attrs))
+
+
 def mat_mul(a, b, transpose_a=False, transpose_b=False, grad_a=False, grad_b=False):
     """NumPy kernel of TF op `MatMul`: called by execute() with ndarrays and the op's attrs; the op's registry entry (tf.raw_ops.MatMul) gives its signature, shapes, dtypes and errors."""
     ka = a.shape[0] if transpose_a else a.shape[1]

@@ -176,6 +176,25 @@ def bias_add(value, bias, data_format="NHWC"):
     return np.add(value, bias.reshape(_bias_shape(value, bias, data_format)))
 
 
+def bias_activation(bias, activation=None):
+    """The in-place epilogue of a fused Conv2D / MatMul (TF grappler's `_FusedConv2D` /
+    `_FusedMatMul` with fused_ops ["BiasAdd"] or ["BiasAdd", activation]): a function
+    adding `bias` [C] along the last axis of a channels-last array, then applying `activation`
+    ("Relu", "Relu6" or None), in place. It runs the same ufuncs as the BiasAdd, Relu and
+    Relu6 kernels, so results are bitwise identical to the unfused ops."""
+    zero, six = np.zeros((), bias.dtype), np.asarray(6, bias.dtype)
+
+    def apply(out):
+        np.add(out, bias, out=out)
+        if activation == "Relu":
+            np.maximum(out, zero, out=out)
+        elif activation == "Relu6":
+            np.clip(out, zero, six, out=out)
+        return out
+
+    return apply
+
+
 def bias_add_grad(out_backprop, data_format="NHWC"):
     """NumPy kernel of TF op `BiasAddGrad`: called by execute() with ndarrays and the op's attrs; the op's registry entry (tf.raw_ops.BiasAddGrad) gives its signature, shapes, dtypes and errors."""
     fmt = _fmt(data_format)

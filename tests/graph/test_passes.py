@@ -273,6 +273,58 @@ def test_fusion_skips_integers_and_unknown_shapes():
     assert "_FusedElementwise" not in _types(unknown, {})
 
 
+def _conv_block(x, w, b, data_format="NHWC", act=tf.nn.relu):
+    y = tf.nn.bias_add(tf.nn.conv2d(x, w, 1, "SAME", data_format=data_format), b, data_format=data_format)
+    return act(y) if act else y
+
+
+@pytest.mark.parametrize("data_format,act,left", [("NHWC", tf.nn.relu, []), ("NCHW", tf.nn.relu6, []),
+                                                  ("NHWC", None, []), ("NHWC", tf.nn.elu, ["Elu"])])
+def test_conv_bias_activation_fuse_bitwise(data_format, act, left):
+    shape = (3, 9, 9, 4) if data_format == "NHWC" else (3, 4, 9, 9)
+    x = tf.constant(RNG.normal(size=shape).astype(np.float32))
+    w = tf.constant(RNG.normal(size=(3, 3, 4, 6)).astype(np.float32))
+    b = tf.constant(RNG.normal(size=(6,)).astype(np.float32))
+    fn = lambda x, w, b: _conv_block(x, w, b, data_format, act)  # noqa: E731
+    on = _types(_graph(fn, x, w, b), {})
+    assert [t for t in on if t != "Placeholder"] == ["_FusedConv2D"] + left   # Elu is not fused
+    got = tf.function(fn)(x, w, b).numpy()
+    np.testing.assert_array_equal(got, fn(x, w, b).numpy())   # eager: the unfused kernels
+
+
+def test_matmul_bias_relu_fuse_and_train_identically():
+    w = tf.Variable(RNG.normal(size=(3, 5)).astype(np.float32))
+    b = tf.Variable(RNG.normal(size=(5,)).astype(np.float32))
+    x = tf.constant(X)
+
+    def step(x):
+        with tf.GradientTape() as tape:
+            h = tf.nn.relu(tf.nn.bias_add(tf.matmul(x, w), b))
+            loss = tf.reduce_sum(h * h)
+        return [h, *tape.gradient(loss, [w, b])]
+
+    on = _types(_graph(step, x), {})
+    assert on.count("_FusedMatMul") == 1 and "BiasAdd" not in on
+    fused = [t.numpy() for t in tf.function(step)(x)]
+    tf.config.optimizer.set_experimental_options({"remapping": False})
+    for got, want in zip(fused, tf.function(step)(x)):
+        np.testing.assert_array_equal(got, want.numpy())
+
+
+def test_conv_fusion_keeps_shared_outputs_and_half_precision():
+    x = tf.constant(RNG.normal(size=(2, 5, 5, 3)).astype(np.float32))
+    w = tf.constant(RNG.normal(size=(3, 3, 3, 4)).astype(np.float32))
+    b = tf.constant(RNG.normal(size=(4,)).astype(np.float32))
+
+    def shared(x):
+        y = tf.nn.conv2d(x, w, 1, "SAME")
+        return tf.nn.bias_add(y, b), y * 2.0      # the conv output has a second consumer
+
+    assert "_FusedConv2D" not in _types(_graph(shared, x), {})
+    half = lambda x: _conv_block(x, tf.cast(w, tf.float16), tf.cast(b, tf.float16))  # noqa: E731
+    assert "_FusedConv2D" not in _types(_graph(half, tf.cast(x, tf.float16)), {})
+
+
 def test_meta_optimizer_off_runs_the_traced_graph():
     g = _graph(arithmetic, tf.constant(X))
     assert len(_types(g, ALL_OFF)) == len(g.get_operations())

@@ -1,6 +1,13 @@
-"""Elementwise fusion (TF grappler's `remapping`).
+"""Fusions of TF grappler's `remapping` pass.
 
-A tree of elementwise float ops whose intermediate results have exactly one consumer
+1. Conv2D / MatMul followed by BiasAdd (and optionally Relu or Relu6), where each
+   intermediate has no other consumer, becomes one `_FusedConv2D` / `_FusedMatMul` node
+   (grappler's names) whose kernel adds the bias and applies the activation in place, chunk
+   by chunk while the output is in cache (kernels.nn.bias_activation). Results are bitwise
+   identical: the same ufuncs run on the same values. Training graphs qualify too: the
+   gradients need only the conv's inputs and the Relu's output, which the fused node gives.
+
+2. A tree of elementwise float ops whose intermediate results have exactly one consumer
 (inside the tree) becomes one `_FusedElementwise` node running a generated function:
 
     def fused(i0, i1, i2):
@@ -25,6 +32,8 @@ import numpy as np
 
 from runnel.graph.graph import Operation, SymbolicTensor
 from runnel.graph.passes.rewrite import is_pure
+from runnel.kernels import conv as conv_kernels
+from runnel.kernels import linalg as linalg_kernels
 from runnel.kernels import math as math_kernels
 from runnel.kernels import nn as nn_kernels
 
@@ -34,19 +43,19 @@ _UFUNCS = {np.add: "add", np.subtract: "subtract", np.multiply: "multiply", np.m
 
 
 class FusedOpDef:
-    """Stands in for an OpDef in plans: a fused elementwise kernel (no gradient: plans only
-    run forward, gradients come from the unoptimized traced graph)."""
+    """Stands in for an OpDef in plans: a fused kernel (no gradient: plans only run forward,
+    gradients come from the unoptimized traced graph)."""
 
-    name = "_FusedElementwise"
     single_output = True
     stateful = False
     grad = None
     inputs = outputs = ()
     attrs: dict = {}
 
-    def __init__(self, kernel, source):
+    def __init__(self, kernel, source, name="_FusedElementwise"):
         self.kernel = kernel
         self.source = source
+        self.name = name
 
     def __repr__(self):
         return f"<FusedOpDef {self.source!r}>"
@@ -72,6 +81,72 @@ def _ufunc_name(op):
 
 
 def run(work) -> int:
+    """Runs both fusions; returns how many ops were absorbed into fused nodes."""
+    return _fuse_bias_activation(work) + _fuse_elementwise(work)
+
+
+_CONTRACTIONS = {"Conv2D": ("_FusedConv2D", conv_kernels.conv, conv_kernels.fused_conv2d),
+                 "MatMul": ("_FusedMatMul", linalg_kernels.mat_mul, linalg_kernels.fused_mat_mul)}
+_ACTIVATIONS = {"Relu": nn_kernels.relu, "Relu6": nn_kernels.relu6}
+
+
+def _fuse_bias_activation(work) -> int:
+    uses = work.consumers()
+    controlled = {c for op in work.ops for c in op.control_inputs}
+    consumer: dict[int, Operation] = {}
+    for op in work.ops:
+        for t in op.inputs:
+            consumer[id(t)] = op
+
+    def only_consumer(op, type_, kernel):
+        out = op.outputs[0]
+        c = consumer.get(id(out))
+        if (op in controlled or uses.get(id(out)) != 1 or c is None or c.type != type_
+                or c.opdef.kernel is not kernel or c.control_inputs or c.inputs[0] is not out):
+            return None
+        return c
+
+    roots: dict[Operation, tuple] = {}   # last op of a pattern -> (contraction, bias_add, activation)
+    for op in work.ops:
+        spec = _CONTRACTIONS.get(op.type)
+        if spec is None or op.opdef.kernel is not spec[1] or op.control_inputs:
+            continue
+        out = op.outputs[0]
+        if out.dtype._np not in (np.float32, np.float64) or out.shape.rank is None:
+            continue
+        bias_add = only_consumer(op, "BiasAdd", nn_kernels.bias_add)
+        if bias_add is None or bias_add.attrs.get("data_format", "NHWC") != op.attrs.get("data_format", "NHWC"):
+            continue
+        channels = out.shape[1 if op.attrs.get("data_format", "NHWC").startswith("NC") else -1]
+        if channels is None or bias_add.inputs[1].shape.as_list() != [channels]:
+            continue
+        act = next((a for a in (only_consumer(bias_add, t, k) for t, k in _ACTIVATIONS.items()) if a), None)
+        roots[act or bias_add] = (op, bias_add, act)
+    if not roots:
+        return 0
+    absorbed = {m for op, bias_add, act in roots.values() for m in (op, bias_add, act) if m is not None}
+
+    def visit(op):
+        pattern = roots.get(op)
+        if pattern is None:
+            return () if op in absorbed else None
+        contraction, bias_add, act = pattern
+        name, _, kernel = _CONTRACTIONS[contraction.type]
+        activation = act.type if act is not None else None
+        fused = Operation(work.graph, FusedOpDef(kernel, f"{contraction.type}+BiasAdd+{activation}", name),
+                          f"{op.name}/fused", [*contraction.inputs, bias_add.inputs[1]], {},
+                          kernel_attrs={**contraction.kernel_attrs, "activation": activation})
+        fused.source = contraction.source
+        out = op.outputs[0]
+        fused.outputs = (SymbolicTensor(fused, 0, out.dtype, out.shape),)
+        work.emit(fused)
+        return fused.outputs
+
+    work.rewrite(visit)
+    return len(absorbed) - len(roots)
+
+
+def _fuse_elementwise(work) -> int:
     """Fuses elementwise trees; returns how many ops were absorbed into fused nodes."""
     names = {op: _ufunc_name(op) for op in work.ops}
     uses = work.consumers()
