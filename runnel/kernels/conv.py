@@ -579,22 +579,26 @@ def max_pool_grad(orig_input, orig_output, grad, ksize, strides, padding, explic
 def _max_pool_grad_tiled(x, y, g, ks, outs):
     """MaxPoolGrad for non-overlapping windows (strides == ksize, no padding): each window
     position is compared with the pooled output `y`, and the gradient goes to the first
-    position equal to the maximum (TF's tie rule), written straight into place."""
+    position equal to the maximum (TF's tie rule), written straight into place. Runs a few
+    images at a time so the masks and sums of a chunk stay in cache."""
     covered = all(o * k == n for o, k, n in zip(outs, ks, x.shape[1:-1]))
     dx = np.empty(x.shape, g.dtype) if covered else np.zeros(x.shape, g.dtype)
     finite = bool(np.isfinite(g).all()) if g.dtype.kind == "f" else True
-    taken = None
-    for _, sl in _window_slices(ks, ks, [1] * len(ks), outs):
-        hit = x[sl] == y
-        if taken is None:
-            taken = hit.copy()
-        else:
-            hit &= ~taken
-            taken |= hit
-        if finite:   # a multiply by the 0/1 mask is faster than a masked copy
-            np.multiply(g, hit, out=dx[sl])
-        else:
-            dx[sl] = np.where(hit, g, np.zeros((), g.dtype))
+    windows = list(_window_slices(ks, ks, [1] * len(ks), outs))
+    for s, e in _batch_chunks(x.shape[0], 4 * x[:1].nbytes):
+        xc, yc, gc, dxc = x[s:e], y[s:e], g[s:e], dx[s:e]
+        taken = None
+        for _, sl in windows:
+            hit = xc[sl] == yc
+            if taken is None:
+                taken = hit.copy()
+            else:
+                hit &= ~taken
+                taken |= hit
+            if finite:   # a multiply by the 0/1 mask is faster than a masked copy
+                np.multiply(gc, hit, out=dxc[sl])
+            else:
+                dxc[sl] = np.where(hit, gc, np.zeros((), g.dtype))
     return dx
 
 
