@@ -50,7 +50,6 @@ def build_servable(kind, path=None):
 
 
 def serve(kind, batching):
-    sys.setswitchinterval(float(os.environ.get("BENCH_SWITCH", "0.005")))
     """Runs a server for model `kind`; `batching` is "off" or "max_batch_size,batch_timeout_micros,num_batch_threads"."""
     from runnel.serving import BatchingParameters, ModelConfig, ModelServer
     base = tempfile.mkdtemp()
@@ -248,7 +247,7 @@ def main():
     ap.add_argument("--seconds", type=float, default=2.0, help="time limit per case")
     ap.add_argument("--requests", type=int, default=6000, help="request limit per case")
     ap.add_argument("--repeat", type=int, default=3, help="runs per case (batching off/on interleaved); medians")
-    ap.add_argument("--max_batch_size", type=int, default=32)
+    ap.add_argument("--max_batch_size", type=int, default=16)
     ap.add_argument("--batch_timeout_micros", type=int, default=2000)
     ap.add_argument("--num_batch_threads", type=int, default=os.cpu_count() or 1)
     args = ap.parse_args()
