@@ -1,18 +1,29 @@
 """Model server throughput and latency on loopback (issue 7): single-example REST and gRPC
-predicts at concurrency 1, 8 and 32, with and without batching. Prints requests/s and
-p50/p99 latency per case, the model's own time (in-process signature call, batch of one),
-REST overhead beyond model time at concurrency 1, and the batching speed-up at 32.
+predicts at concurrency 1, 8 and 32, with and without batching. Prints requests/s, p50/p99
+latency, the CPU microseconds per request of the server and of the load generator, and (with
+batching) the mean batch size and compute time per batch; then the model's own time
+(in-process signature call, batch of one), REST overhead beyond model time at concurrency 1,
+and the batching speed-up at 32.
 
     python benchmarks/serving.py                     # MNIST MLP (784-128-10) and a wide MLP
-    python benchmarks/serving.py --model mlp --seconds 2
+    python benchmarks/serving.py --model wide --protocol rest --concurrency 32 --repeat 5
 
-The server runs in its own process (`--serve`); the load comes from client processes with
-keep-alive connections/channels, each case bounded by a request count and a time limit.
-Models are built in process (runnel tf.functions, random weights: inference cost does not
-depend on the weights). Batching: max_batch_size 32, batch_timeout_micros 2000,
-num_batch_threads = number of cores. BLAS runs one thread per call (OPENBLAS_NUM_THREADS=1,
+Both servers (batching off and on) run at once, each in its own process; their runs are
+interleaved and each case reports the median of `--repeat` runs (the machine may be shared).
+The load generator is one asyncio process per run with one keep-alive connection per client:
+REST requests are pre-encoded HTTP/1.1 bytes on raw sockets, gRPC requests pre-serialized
+PredictRequests on grpc.aio channels (no message (de)serialization), the same client for
+both servers. Each case is bounded by a request count and a time limit. Models are built in
+process (runnel tf.functions, random weights: inference cost does not depend on them).
+
+Batching (TF Serving's BatchingParameters, set as its batching guide suggests for CPU):
+max_batch_size 16, batch_timeout_micros 2000, num_batch_threads = number of cores. With 32
+closed-loop clients and 2 batch threads, 16 x 2 = 32 lets each thread's batch fill and start
+without waiting for the timeout (with 32 a batch closes only at the timeout, since the other
+thread holds part of the clients). BLAS runs one thread per call (OPENBLAS_NUM_THREADS=1,
 OMP_NUM_THREADS=1 unless set): the server makes model calls from several threads at once, and
-a multi-threaded BLAS per call oversubscribes the cores (set the same for `runnel serve`).
+a multi-threaded BLAS per call oversubscribes the cores (set the same for `runnel serve`). The
+unbatched server is TF Serving's default setup (32 REST / 64 gRPC worker threads).
 """
 
 from __future__ import annotations
