@@ -1,18 +1,29 @@
 """Model server throughput and latency on loopback (issue 7): single-example REST and gRPC
-predicts at concurrency 1, 8 and 32, with and without batching. Prints requests/s and
-p50/p99 latency per case, the model's own time (in-process signature call, batch of one),
-REST overhead beyond model time at concurrency 1, and the batching speed-up at 32.
+predicts at concurrency 1, 8 and 32, with and without batching. Prints requests/s, p50/p99
+latency, the CPU microseconds per request of the server and of the load generator, and (with
+batching) the mean batch size and compute time per batch; then the model's own time
+(in-process signature call, batch of one), REST overhead beyond model time at concurrency 1,
+and the batching speed-up at 32.
 
     python benchmarks/serving.py                     # MNIST MLP (784-128-10) and a wide MLP
-    python benchmarks/serving.py --model mlp --seconds 2
+    python benchmarks/serving.py --model wide --protocol rest --concurrency 32 --repeat 5
 
-The server runs in its own process (`--serve`); the load comes from client processes with
-keep-alive connections/channels, each case bounded by a request count and a time limit.
-Models are built in process (runnel tf.functions, random weights: inference cost does not
-depend on the weights). Batching: max_batch_size 32, batch_timeout_micros 2000,
-num_batch_threads = number of cores. BLAS runs one thread per call (OPENBLAS_NUM_THREADS=1,
+Both servers (batching off and on) run at once, each in its own process; their runs are
+interleaved and each case reports the median of `--repeat` runs (the machine may be shared).
+The load generator is one asyncio process per run with one keep-alive connection per client:
+REST requests are pre-encoded HTTP/1.1 bytes on raw sockets, gRPC requests pre-serialized
+PredictRequests on grpc.aio channels (no message (de)serialization), the same client for
+both servers. Each case is bounded by a request count and a time limit. Models are built in
+process (runnel tf.functions, random weights: inference cost does not depend on them).
+
+Batching (TF Serving's BatchingParameters, set as its batching guide suggests for CPU):
+max_batch_size 16, batch_timeout_micros 2000, num_batch_threads = number of cores. With 32
+closed-loop clients and 2 batch threads, 16 x 2 = 32 lets each thread's batch fill and start
+without waiting for the timeout (with 32 a batch closes only at the timeout, since the other
+thread holds part of the clients). BLAS runs one thread per call (OPENBLAS_NUM_THREADS=1,
 OMP_NUM_THREADS=1 unless set): the server makes model calls from several threads at once, and
-a multi-threaded BLAS per call oversubscribes the cores (set the same for `runnel serve`).
+a multi-threaded BLAS per call oversubscribes the cores (set the same for `runnel serve`). The
+unbatched server is TF Serving's default setup (32 REST / 64 gRPC worker threads).
 """
 
 from __future__ import annotations
@@ -24,7 +35,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 
 for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
@@ -51,11 +61,15 @@ def build_servable(kind, path=None):
 
 
 def serve(kind, batching):
+    """Runs a server for model `kind`; `batching` is "off" or "max_batch_size,batch_timeout_micros,num_batch_threads"."""
     from runnel.serving import BatchingParameters, ModelConfig, ModelServer
     base = tempfile.mkdtemp()
     os.makedirs(os.path.join(base, "1"))
-    params = BatchingParameters(max_batch_size=32, batch_timeout_micros=2000, num_batch_threads=os.cpu_count() or 1,
-                                max_enqueued_batches=100) if batching else None
+    params = None
+    if batching != "off":
+        size, timeout, threads = map(int, batching.split(","))
+        params = BatchingParameters(max_batch_size=size, batch_timeout_micros=timeout, num_batch_threads=threads,
+                                    max_enqueued_batches=100)
     server = ModelServer([ModelConfig(kind, base, platform="bench")], port=0, rest_api_port=0, host="127.0.0.1",
                          batching=params, file_system_poll_wait_seconds=0, rest_api_num_threads=32, grpc_max_threads=64,
                          loaders={"bench": lambda p: build_servable(kind, p)})
@@ -65,79 +79,133 @@ def serve(kind, batching):
     server.stop()
 
 
-def client(protocol, port, model, threads, n_requests, seconds):
-    """Runs `threads` closed-loop clients; prints the latencies (seconds) as JSON."""
-    d_in = MODELS[model][0]
-    x = np.random.default_rng(0).random((1, d_in), dtype=np.float32)
-    lat, lock = [], threading.Lock()
-    deadline = float("inf")  # set when the threads start (imports take a while)
-    per_thread = max(1, n_requests // threads)
-    if protocol == "rest":
-        import http.client
-        body = json.dumps({"instances": x.tolist()}).encode()
-        path = f"/v1/models/{model}:predict"
-
-        def run():
-            c = http.client.HTTPConnection("127.0.0.1", port)
-            mine = []
-            for _ in range(per_thread):
-                t = time.perf_counter()
-                if t > deadline:
-                    break
-                c.request("POST", path, body, {"Content-Type": "application/json"})
-                r = c.getresponse()
-                r.read()
-                assert r.status == 200
-                mine.append(time.perf_counter() - t)
-            with lock:
-                lat.extend(mine)
-    else:
-        import grpc
-
-        from runnel.io.tensor_io import to_tensor_proto
-        from runnel.protos.tensorflow_serving.apis import predict_pb2, prediction_service_pb2_grpc
-        req = predict_pb2.PredictRequest()
-        req.model_spec.name = model
-        req.inputs["images"].CopyFrom(to_tensor_proto(x))
-
-        def run():
-            ch = grpc.insecure_channel(f"127.0.0.1:{port}")
-            stub = prediction_service_pb2_grpc.PredictionServiceStub(ch)
-            mine = []
-            for _ in range(per_thread):
-                t = time.perf_counter()
-                if t > deadline:
-                    break
-                stub.Predict(req, timeout=30)
-                mine.append(time.perf_counter() - t)
-            ch.close()
-            with lock:
-                lat.extend(mine)
-
-    ts = [threading.Thread(target=run) for _ in range(threads)]
-    t0 = time.perf_counter()
-    deadline = t0 + seconds
-    for t in ts:
-        t.start()
-    for t in ts:
-        t.join()
-    print("RESULT " + json.dumps({"lat": lat, "wall": time.perf_counter() - t0}), flush=True)
+def _request_bodies(model):
+    """The pre-encoded single-example request: REST JSON body, serialized PredictRequest."""
+    from runnel.io.tensor_io import to_tensor_proto
+    from runnel.protos.tensorflow_serving.apis import predict_pb2
+    x = np.random.default_rng(0).random((1, MODELS[model][0]), dtype=np.float32)
+    req = predict_pb2.PredictRequest()
+    req.model_spec.name = model
+    req.inputs["images"].CopyFrom(to_tensor_proto(x))
+    return json.dumps({"instances": x.tolist()}).encode(), req.SerializeToString()
 
 
-def load(protocol, port, model, concurrency, n_requests, seconds):
-    procs_n = min(concurrency, 4)
-    threads = [concurrency // procs_n + (i < concurrency % procs_n) for i in range(procs_n)]
-    procs = [subprocess.Popen([sys.executable, __file__, "--client", protocol, str(port), model, str(t),
-                               str(n_requests * t // concurrency), str(seconds)], stdout=subprocess.PIPE, text=True)
-             for t in threads]
-    lat, wall = [], 0.0
-    for p in procs:
-        out = p.communicate()[0]
-        res = json.loads(out.split("RESULT ", 1)[1])
-        lat += res["lat"]
-        wall = max(wall, res["wall"])
-    lat.sort()
-    return len(lat) / wall, lat[len(lat) // 2] * 1e3, lat[min(len(lat) - 1, int(len(lat) * 0.99))] * 1e3
+def client(protocol, port, model, concurrency, n_requests, seconds):
+    """`concurrency` closed-loop clients in one asyncio process, each on its own keep-alive
+    connection (REST: pre-encoded HTTP/1.1 requests on raw sockets; gRPC: pre-serialized
+    PredictRequests on grpc.aio channels, no message (de)serialization). Prints the latencies
+    (seconds) and this process's CPU seconds as JSON."""
+    import asyncio
+    import resource
+    json_body, proto_body = _request_bodies(model)
+    lat, errs = [], []
+    left = [n_requests]
+
+    def cpu():
+        r = resource.getrusage(resource.RUSAGE_SELF)
+        return r.ru_utime + r.ru_stime
+
+    async def rest_conn(deadline):
+        loop = asyncio.get_running_loop()
+        request = (f"POST /v1/models/{model}:predict HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                   f"Content-Type: application/json\r\nContent-Length: {len(json_body)}\r\n\r\n").encode() + json_body
+        done = loop.create_future()
+
+        class Conn(asyncio.Protocol):
+            def connection_made(self, transport):
+                self.transport, self.buf = transport, b""
+                self.send()
+
+            def send(self):
+                if left[0] <= 0 or time.perf_counter() > deadline:
+                    self.transport.close()
+                    return
+                left[0] -= 1
+                self.t0 = time.perf_counter()
+                self.transport.write(request)
+
+            def data_received(self, data):
+                self.buf += data
+                head_end = self.buf.find(b"\r\n\r\n")
+                if head_end < 0:
+                    return
+                head = self.buf[:head_end].lower()
+                i = head.find(b"content-length:") + 15
+                size = int(head[i:head.find(b"\r\n", i) if head.find(b"\r\n", i) > 0 else None])
+                end = head_end + 4 + size
+                if len(self.buf) < end:
+                    return
+                if not head.startswith(b"http/1.1 200"):
+                    errs.append(self.buf[:end].decode(errors="replace"))
+                lat.append(time.perf_counter() - self.t0)
+                self.buf = self.buf[end:]
+                self.send()
+
+            def connection_lost(self, exc):
+                if not done.done():
+                    done.set_result(None)
+
+        await loop.create_connection(Conn, "127.0.0.1", port)
+        await done
+
+    async def grpc_conn(deadline, channel):
+        call = channel.unary_unary("/tensorflow.serving.PredictionService/Predict")  # bytes in, bytes out
+        while left[0] > 0 and time.perf_counter() < deadline:
+            left[0] -= 1
+            t = time.perf_counter()
+            await call(proto_body, timeout=30)
+            lat.append(time.perf_counter() - t)
+
+    async def main():
+        channels = []
+        if protocol == "grpc":
+            import grpc
+            # one HTTP/2 connection per client (a distinct option keeps grpc from sharing it)
+            channels = [grpc.aio.insecure_channel(f"127.0.0.1:{port}", options=[("runnel.bench.client", i)])
+                        for i in range(concurrency)]
+            for ch in channels:
+                await ch.channel_ready()
+        c0, t0 = cpu(), time.perf_counter()
+        deadline = t0 + seconds
+        if protocol == "rest":
+            await asyncio.gather(*(rest_conn(deadline) for _ in range(concurrency)))
+        else:
+            await asyncio.gather(*(grpc_conn(deadline, ch) for ch in channels))
+        wall, used = time.perf_counter() - t0, cpu() - c0
+        for ch in channels:
+            await ch.close()
+        return wall, used
+
+    try:
+        import uvloop
+        runner = asyncio.Runner(loop_factory=uvloop.new_event_loop)
+    except ImportError:
+        runner = asyncio.Runner()
+    with runner:
+        wall, used = runner.run(main())
+    if errs:
+        raise SystemExit(f"{len(errs)} failed requests, e.g. {errs[0][:300]}")
+    print("RESULT " + json.dumps({"lat": lat, "wall": wall, "cpu": used}), flush=True)
+
+
+def _proc_cpu(pid):
+    """CPU seconds (user + system) used so far by process `pid` (Linux)."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def load(protocol, port, model, concurrency, n_requests, seconds, server_pid=None):
+    """(req/s, p50 ms, p99 ms, server CPU µs/request, client CPU µs/request) of one case."""
+    s0 = _proc_cpu(server_pid) if server_pid else 0.0
+    p = subprocess.run([sys.executable, __file__, "--client", protocol, str(port), model, str(concurrency),
+                        str(n_requests), str(seconds)], stdout=subprocess.PIPE, text=True, check=True)
+    s1 = _proc_cpu(server_pid) if server_pid else 0.0
+    res = json.loads(p.stdout.split("RESULT ", 1)[1])
+    lat = sorted(res["lat"])
+    n = len(lat)
+    return (n / res["wall"], lat[n // 2] * 1e3, lat[min(n - 1, int(n * 0.99))] * 1e3,
+            (s1 - s0) / n * 1e6, res["cpu"] / n * 1e6)
 
 
 def model_time(kind):
@@ -154,47 +222,97 @@ def model_time(kind):
     return statistics.median(ts) * 1e3
 
 
+def _batch_stats(rest_port):
+    """(batches, rows, compute seconds) processed so far by a server, from its Prometheus metrics."""
+    import http.client
+    c = http.client.HTTPConnection("127.0.0.1", rest_port)
+    c.request("GET", "/monitoring/prometheus/metrics")
+    text = c.getresponse().read().decode()
+    c.close()
+    vals = dict.fromkeys(["batch_size_count", "batch_size_sum", "runtime_latency_sum"], 0.0)
+    for line in text.splitlines():
+        for k in vals:
+            if line.startswith((f":tensorflow:serving:batching_session:processed_{k}",
+                                f":tensorflow:serving:{k}")):
+                vals[k] += float(line.rsplit(" ", 1)[1])
+    return vals["batch_size_count"], vals["batch_size_sum"], vals["runtime_latency_sum"] / 1e6
+
+
+def start_server(kind, batching):
+    srv = subprocess.Popen([sys.executable, __file__, "--serve", kind, batching],
+                           stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    line = ""
+    while not line.startswith("PORTS"):
+        line = srv.stdout.readline()
+        if not line and srv.poll() is not None:
+            raise SystemExit("server failed to start")
+    grpc_port, rest_port = map(int, line.split()[1:])
+    return srv, {"grpc": grpc_port, "rest": rest_port}
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--model", choices=sorted(MODELS) + ["all"], default="all")
-    ap.add_argument("--seconds", type=float, default=3.0, help="time limit per case")
-    ap.add_argument("--requests", type=int, default=2000, help="request limit per case")
+    ap.add_argument("--protocol", choices=["rest", "grpc", "all"], default="all")
+    ap.add_argument("--concurrency", default="1,8,32", help="comma-separated client counts")
+    ap.add_argument("--seconds", type=float, default=2.0, help="time limit per case")
+    ap.add_argument("--requests", type=int, default=6000, help="request limit per case")
+    ap.add_argument("--repeat", type=int, default=3, help="runs per case (batching off/on interleaved); medians")
+    ap.add_argument("--max_batch_size", type=int, default=16)
+    ap.add_argument("--batch_timeout_micros", type=int, default=2000)
+    ap.add_argument("--num_batch_threads", type=int, default=os.cpu_count() or 1)
     args = ap.parse_args()
     kinds = sorted(MODELS) if args.model == "all" else [args.model]
-    print(f"cores: {os.cpu_count()}; per case at most {args.requests} requests / {args.seconds:.0f} s")
+    protocols = ["rest", "grpc"] if args.protocol == "all" else [args.protocol]
+    concs = [int(c) for c in args.concurrency.split(",")]
+    print(f"cores: {os.cpu_count()}; per case at most {args.requests} requests / {args.seconds:g} s, "
+          f"median of {args.repeat} interleaved runs")
+    print("srv/cli us: CPU microseconds per request used by the server / the load generator process")
     for kind in kinds:
         mt = model_time(kind)
         print(f"\n== {kind} {MODELS[kind]}: model time (in-process signature call, batch 1) p50 {mt:.3f} ms")
-        print(f"{'protocol':8} {'batching':8} {'conc':>4} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8}")
+        print(f"{'protocol':8} {'batching':8} {'conc':>4} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} "
+              f"{'srv us':>7} {'cli us':>7} {'batch':>6} {'batch ms':>8}")
+        params = f"{args.max_batch_size},{args.batch_timeout_micros},{args.num_batch_threads}"
+        servers = {False: start_server(kind, "off"), True: start_server(kind, params)}
         table = {}
-        for batching in (False, True):
-            srv = subprocess.Popen([sys.executable, __file__, "--serve", kind, "1" if batching else "0"],
-                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-            line = ""
-            while not line.startswith("PORTS"):
-                line = srv.stdout.readline()
-                if not line and srv.poll() is not None:
-                    raise SystemExit("server failed to start")
-            grpc_port, rest_port = map(int, line.split()[1:])
-            for protocol, port in (("rest", rest_port), ("grpc", grpc_port)):
-                load(protocol, port, kind, 4, 100, 1.0)  # warm connections and code paths
-                for conc in (1, 8, 32):
-                    rps, p50, p99 = load(protocol, port, kind, conc, args.requests, args.seconds)
-                    table[protocol, batching, conc] = (rps, p50, p99)
-                    print(f"{protocol:8} {'on' if batching else 'off':8} {conc:4d} {rps:9.0f} {p50:8.3f} {p99:8.3f}",
-                          flush=True)
-            srv.stdin.close()
-            srv.wait(30)
-        rest1 = table["rest", False, 1][1]
-        print(f"REST overhead beyond model time at concurrency 1 (p50): {rest1 - mt:.3f} ms (target < 1 ms)")
-        for protocol in ("rest", "grpc"):
-            ratio = table[protocol, True, 32][0] / table[protocol, False, 32][0]
-            print(f"{protocol} batching throughput ratio at concurrency 32: {ratio:.2f}x (target >= 3x)")
+        try:
+            for protocol in protocols:
+                for _, ports in servers.values():
+                    load(protocol, ports[protocol], kind, 4, 200, 1.0)  # warm connections and code paths
+                for conc in concs:
+                    runs = {False: [], True: []}
+                    for _ in range(args.repeat):
+                        for b, (srv, ports) in servers.items():
+                            before = _batch_stats(ports["rest"])
+                            r = load(protocol, ports[protocol], kind, conc, args.requests, args.seconds, srv.pid)
+                            after = _batch_stats(ports["rest"])
+                            batches, rows, compute = (x - y for x, y in zip(after, before))
+                            runs[b].append(r + (rows / batches if batches else float("nan"),
+                                                compute / batches * 1e3 if batches else float("nan")))
+                    for b in (False, True):
+                        med = [statistics.median(col) for col in zip(*runs[b])]
+                        table[protocol, b, conc] = med
+                        rps, p50, p99, srv_us, cli_us, batch, batch_ms = med
+                        print(f"{protocol:8} {'on' if b else 'off':8} {conc:4d} {rps:8.0f} {p50:8.3f} {p99:8.3f} "
+                              f"{srv_us:7.0f} {cli_us:7.0f} {batch:6.1f} {batch_ms:8.2f}", flush=True)
+        finally:
+            for srv, _ in servers.values():
+                srv.stdin.close()
+                srv.wait(30)
+        if "rest" in protocols and 1 in concs:
+            rest1 = table["rest", False, 1][1]
+            print(f"REST overhead beyond model time at concurrency 1 (p50): {rest1 - mt:.3f} ms (target < 1 ms)")
+        if 32 in concs:
+            for protocol in protocols:
+                ratio = table[protocol, True, 32][0] / table[protocol, False, 32][0]
+                print(f"{protocol} batching throughput ratio at concurrency 32: {ratio:.2f}x (target >= 3x: "
+                      f"{'met' if ratio >= 3 else 'NOT met'})")
 
 
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "--serve":
-        serve(sys.argv[2], sys.argv[3] == "1")
+        serve(sys.argv[2], sys.argv[3])
     elif len(sys.argv) > 1 and sys.argv[1] == "--client":
         client(sys.argv[2], int(sys.argv[3]), sys.argv[4], int(sys.argv[5]), int(sys.argv[6]), float(sys.argv[7]))
     else:

@@ -68,7 +68,13 @@ class BatchScheduler:
     """Merges concurrent calls of `fn(feeds) -> outputs` (dicts of ndarrays, batch on dim 0).
 
     `submit(feeds)` returns a Future of `(outputs, queue_seconds, compute_seconds)`.
-    `on_batch(batch_size, padded_size)` and `on_task(queue_seconds)` report to metrics.
+    `on_batch(batch_size, padded_size, compute_seconds, queue_seconds_per_task)` is called
+    for every batch (in the batch thread, before the results are delivered).
+
+    A batch is launched as soon as it is full (`max_batch_size` rows queued) or when its
+    oldest task has waited `batch_timeout_micros`. Submitting wakes a batch thread only
+    when the queue was empty (a thread starts timing the new batch) or the batch just
+    became full, not on every task.
     """
 
     def __init__(self, fn, params: BatchingParameters, on_batch=None, name="batch"):
@@ -96,13 +102,14 @@ class BatchScheduler:
         with self._cv:
             if self._closed:
                 raise errors.UnavailableError(None, None, "Batch scheduler is shut down")
-            batches = -(-(self._queued_rows + size) // p.max_batch_size)
-            if batches > p.max_enqueued_batches:
+            rows = self._queued_rows + size
+            if -(-rows // p.max_batch_size) > p.max_enqueued_batches:
                 raise errors.UnavailableError(None, None, "The batch scheduling queue to which this task was "
                                                           "submitted is full")
             self._queue.append(task)
-            self._queued_rows += size
-            self._cv.notify()
+            self._queued_rows = rows
+            if len(self._queue) == 1 or rows - size < p.max_batch_size <= rows:
+                self._cv.notify()
         return task.future
 
     def close(self):
@@ -115,20 +122,22 @@ class BatchScheduler:
                 t.join()
 
     def _take(self):
+        """The next batch of tasks (waits until one is ready), or None once closed and drained."""
         p = self._p
+        timeout = p.batch_timeout_micros / 1e6
         with self._cv:
-            while not self._queue:
-                if self._closed:
+            while True:
+                if self._queue:
+                    if self._queued_rows >= p.max_batch_size or self._closed:
+                        break
+                    left = self._queue[0].enqueued + timeout - time.perf_counter()
+                    if left <= 0:
+                        break
+                    self._cv.wait(left)
+                elif self._closed:
                     return None
-                self._cv.wait()
-            deadline = self._queue[0].enqueued + p.batch_timeout_micros / 1e6
-            while self._queued_rows < p.max_batch_size and not self._closed:
-                left = deadline - time.perf_counter()
-                if left <= 0:
-                    break
-                self._cv.wait(left)
-                if not self._queue:  # another thread took them
-                    return []
+                else:
+                    self._cv.wait()
             tasks, rows = [], 0
             while self._queue and rows + self._queue[0].size <= p.max_batch_size:
                 t = self._queue.popleft()
@@ -136,7 +145,7 @@ class BatchScheduler:
                 rows += t.size
             self._queued_rows -= rows
             if self._queue:
-                self._cv.notify()
+                self._cv.notify()  # another thread times (or takes) the next batch
             return tasks
 
     def _work(self):
@@ -144,10 +153,12 @@ class BatchScheduler:
             tasks = self._take()
             if tasks is None:
                 return
-            if tasks:
-                self._run(tasks)
+            self._run(tasks)
 
     def _run(self, tasks):
+        tasks = [t for t in tasks if t.future.set_running_or_notify_cancel()]  # drops cancelled requests
+        if not tasks:
+            return
         start = time.perf_counter()
         try:
             rows = sum(t.size for t in tasks)
@@ -172,7 +183,7 @@ class BatchScheduler:
                                     f"sum of the 0th dimension sizes of the input tensors ({padded})")
             compute = time.perf_counter() - start
             if self._on_batch is not None:
-                self._on_batch(rows, padded, compute)
+                self._on_batch(rows, padded, compute, [start - t.enqueued for t in tasks])
             offset = 0
             for t in tasks:
                 out = {k: v[offset:offset + t.size] for k, v in outputs.items()}

@@ -311,37 +311,45 @@ class ServerCore:
     def _call(self, name, version, servable, key, sig, feeds):
         """Runs a signature, through the batch scheduler when batching is on; returns
         outputs and records metrics."""
-        labels = {"model_name": name}
-        if self.batching is not None and sig.batchable:
-            m = self._model(name)
-            sched_key = (version, key)
-            with m.lock:
-                sched = m.schedulers.get(sched_key)
-                if sched is None and servable is m.servables.get(version):
-                    sched = m.schedulers[sched_key] = BatchScheduler(
-                        sig, self.batching, self._batch_observer(name), f"batch-{name}-{version}-{key}")
-            if sched is not None:
-                try:
-                    out, queued, _ = sched.submit(feeds).result()
-                except errors.UnavailableError:
-                    if servable is m.servables.get(version):
-                        raise
-                    out, queued = None, None  # scheduler closed by an unload: run directly
-                if out is not None:
-                    self.metrics.observe(M.QUEUE_LATENCY, labels, queued * 1e6)
-                    return out
+        fut = self._submit(name, version, servable, key, sig, feeds)
+        if fut is not None:
+            return fut.result()[0]
         t = time.perf_counter()
         out = sig(feeds)
-        self.metrics.observe(M.RUNTIME_LATENCY, labels, (time.perf_counter() - t) * 1e6)
+        self.metrics.observe(M.RUNTIME_LATENCY, {"model_name": name}, (time.perf_counter() - t) * 1e6)
         return out
+
+    def _submit(self, name, version, servable, key, sig, feeds):
+        """Queues a call on its batch scheduler: a Future of (outputs, queue seconds, compute
+        seconds), or None when the call runs directly (batching off, a signature without a
+        batch dimension, or a scheduler closed by an unload)."""
+        if self.batching is None or not sig.batchable:
+            return None
+        m = self._model(name)
+        sched_key = (version, key)
+        with m.lock:
+            sched = m.schedulers.get(sched_key)
+            if sched is None and servable is m.servables.get(version):
+                sched = m.schedulers[sched_key] = BatchScheduler(
+                    sig, self.batching, self._batch_observer(name), f"batch-{name}-{version}-{key}")
+        if sched is None:
+            return None
+        try:
+            return sched.submit(feeds)
+        except errors.UnavailableError:
+            if servable is m.servables.get(version):
+                raise  # the queue is full
+            return None  # scheduler closed by an unload: run directly
 
     def _batch_observer(self, name):
         labels = {"model_name": name}
 
-        def observe(rows, padded, compute):
+        def observe(rows, padded, compute, queue_waits):
             self.metrics.observe(M.BATCH_SIZE, labels, rows)
             self.metrics.observe(M.PADDED_BATCH_SIZE, labels, padded)
             self.metrics.observe(M.RUNTIME_LATENCY, labels, compute * 1e6)
+            for w in queue_waits:
+                self.metrics.observe(M.QUEUE_LATENCY, labels, w * 1e6)
         return observe
 
     # -- APIs ---------------------------------------------------------------------------------
@@ -349,12 +357,8 @@ class ServerCore:
         """Predict: returns (version, signature key, outputs dict). `inputs` maps input keys
         to ndarrays; they are checked against the signature (names, dtype, shape).
         `resolved` is a (version, servable) pair already resolved by the caller."""
-        version, servable = resolved or self.resolve(name, version, label)
-        key = signature_name or "serving_default"
-        sig = servable.signature(key)
-        if sig.method_name not in (PREDICT_METHOD, CLASSIFY_METHOD, REGRESS_METHOD):
-            raise errors.InvalidArgumentError(None, None, f"Unsupported signature method_name: {sig.method_name}")
-        feeds = check_inputs(name, sig, inputs)
+        version, servable, key, sig, feeds = self._prepare_predict(name, inputs, version, label, signature_name,
+                                                                   resolved)
         for o in output_filter:
             if o not in sig.outputs:
                 raise errors.InvalidArgumentError(
@@ -364,6 +368,24 @@ class ServerCore:
         if output_filter:
             out = {k: out[k] for k in output_filter}
         return version, key, out
+
+    def submit_predict(self, name, inputs, version=None, label=None, signature_name="", resolved=None):
+        """`predict` for callers that must not block (the REST event loop): validates the
+        request, then queues it on its batch scheduler. Returns (version, signature key,
+        Future of (outputs, queue seconds, compute seconds)), or None when the request does
+        not go through a batch scheduler (then call `predict`, on a worker thread)."""
+        version, servable, key, sig, feeds = self._prepare_predict(name, inputs, version, label, signature_name,
+                                                                   resolved)
+        fut = self._submit(name, version, servable, key, sig, feeds)
+        return None if fut is None else (version, key, fut)
+
+    def _prepare_predict(self, name, inputs, version, label, signature_name, resolved):
+        version, servable = resolved or self.resolve(name, version, label)
+        key = signature_name or "serving_default"
+        sig = servable.signature(key)
+        if sig.method_name not in (PREDICT_METHOD, CLASSIFY_METHOD, REGRESS_METHOD):
+            raise errors.InvalidArgumentError(None, None, f"Unsupported signature method_name: {sig.method_name}")
+        return version, servable, key, sig, check_inputs(name, sig, inputs)
 
     def classify(self, name, examples, version=None, label=None, signature_name=""):
         """Classify serialized Examples: returns (version, key, [[(label, score)...] per example])."""

@@ -38,12 +38,20 @@ from runnel.serving.protocol import (
     model_status_response,
 )
 
+try:  # optional: ~10x faster JSON decoding (784 floats: ~20 us instead of ~220 us)
+    from orjson import loads as _fast_loads
+except ImportError:
+    _fast_loads = None
+
 _access = logging.getLogger("runnel.serving.access")
 
 _SPEC = r"/v1/models/([^/:]+)(?:/versions/(\d+)|/labels/([^/:]+))?"
 _PREDICT_RE = re.compile(_SPEC + r":(classify|regress|predict)", re.I)
 _STATUS_RE = re.compile(r"/v1/models(?:/([^/:]+))?(?:/versions/(\d+)|/labels/([^/:]+))?(/metadata)?", re.I)
 _JSON_HEADERS = [(b"content-type", b"application/json")]
+# With batching on, a :predict body up to this size is parsed on the event loop (then queued
+# on the batch scheduler); larger ones are parsed on a worker thread.
+_LOOP_PARSE_BYTES = 1 << 20
 
 
 def _tf_type_name(dtype):
@@ -237,6 +245,13 @@ def _shape(s):
 def _parse_json(body):
     if not body:
         raise errors.InvalidArgumentError(None, None, "JSON Parse error: The document is empty")
+    if _fast_loads is not None:
+        try:
+            doc = _fast_loads(body)
+            if isinstance(doc, dict):
+                return doc
+        except ValueError:
+            pass  # NaN/Infinity, a BOM, lone surrogates, or malformed: json decides (and words the error)
     try:
         doc = json.loads(body)
     except (ValueError, UnicodeDecodeError) as e:
@@ -382,10 +397,13 @@ class RestApp:
             status, payload, headers = 413, json.dumps({"error": f"Request body exceeds the limit of "
                                                                  f"{self.max_body_bytes} bytes"}).encode(), _JSON_HEADERS
         else:
-            loop = asyncio.get_running_loop()
-            fut = loop.run_in_executor(self.pool, self.handle, method, path, body, ctx)
             try:
-                status, payload, headers = await (asyncio.wait_for(fut, self.timeout) if self.timeout else fut)
+                async with asyncio.timeout(self.timeout):
+                    if self.core.batching is not None and method == "POST" and len(body) <= _LOOP_PARSE_BYTES:
+                        status, payload, headers = await self._handle_batched(path, body, ctx)
+                    else:
+                        status, payload, headers = await asyncio.get_running_loop().run_in_executor(
+                            self.pool, self.handle, method, path, body, ctx)
             except TimeoutError:
                 status, payload, headers = self._error(errors.DeadlineExceededError(
                     None, None, "Deadline Exceeded"), ctx)
@@ -417,6 +435,38 @@ class RestApp:
             if not msg.get("more_body"):
                 break
         return (b"" if too_big else b"".join(chunks)), too_big
+
+    async def _handle_batched(self, path, body, ctx):
+        """A POST with batching on, on the event loop: a :predict is parsed here and queued on
+        its batch scheduler, and the loop awaits the batch (no worker thread per request);
+        anything else (or a predict that is not batched) goes to the worker pool."""
+        m = _PREDICT_RE.fullmatch(path)
+        run_in_pool = asyncio.get_running_loop().run_in_executor
+        if not m or m.group(4).lower() != "predict":
+            return await run_in_pool(self.pool, self.handle, "POST", path, body, ctx)
+        name, ver, label, _ = m.groups()
+        ctx.update(model=name, api="predict")
+        t, code = time.perf_counter(), errors.OK
+        try:
+            resolved = self.core.resolve(name, _int(ver), label)
+            sig_name, inputs, fmt = parse_predict_body(body, resolved[1])
+            queued = self.core.submit_predict(name, inputs, signature_name=sig_name, resolved=resolved)
+            if queued is None:  # not batched: run it on a worker thread
+                v, _, outputs = await run_in_pool(self.pool, lambda: self.core.predict(
+                    name, inputs, signature_name=sig_name, resolved=resolved))
+            else:
+                v, _, fut = queued
+                outputs = (await asyncio.wrap_future(fut))[0]
+            ctx["version"] = v
+            return 200, json.dumps(predict_json(outputs, fmt)).encode(), _JSON_HEADERS
+        except asyncio.CancelledError:  # the request deadline passed
+            code = errors.DEADLINE_EXCEEDED
+            raise
+        except Exception as e:  # noqa: BLE001 - every failure becomes TF Serving's error shape
+            code = as_op_error(e).error_code
+            return self._error(e, ctx)
+        finally:
+            self._record(name, "predict", code, t)
 
     def _error(self, e, ctx):
         e = as_op_error(e)
@@ -480,10 +530,13 @@ class RestApp:
             code = as_op_error(e).error_code
             raise
         finally:
-            self.core.metrics.inc(M.REQUEST_COUNT, {"model_name": name, "API": api, "entrypoint": "REST",
-                                                    "status": CODE_NAMES.get(code, "UNKNOWN")})
-            self.core.metrics.observe(M.REQUEST_LATENCY, {"model_name": name, "API": api, "entrypoint": "REST"},
-                                      (time.perf_counter() - t) * 1e6)
+            self._record(name, api, code, t)
+
+    def _record(self, name, api, code, start):
+        self.core.metrics.inc(M.REQUEST_COUNT, {"model_name": name, "API": api, "entrypoint": "REST",
+                                                "status": CODE_NAMES.get(code, "UNKNOWN")})
+        self.core.metrics.observe(M.REQUEST_LATENCY, {"model_name": name, "API": api, "entrypoint": "REST"},
+                                  (time.perf_counter() - start) * 1e6)
 
     def _predict_like(self, api, name, version, label, body, ctx):
         if api == "predict":

@@ -108,3 +108,84 @@ def test_server_batches_concurrent_requests(make_server, model_dir):
     assert qcount == 80  # queue wait recorded per request, apart from compute
     text = s.core.metrics.render()
     assert ":tensorflow:serving:batching_session:processed_batch_size_bucket" in text
+
+
+def test_full_batch_runs_without_waiting_for_the_timeout():
+    calls = []
+    p = BatchingParameters(max_batch_size=4, batch_timeout_micros=30_000_000, num_batch_threads=2)
+    s = BatchScheduler(recording_fn(calls), p)
+    t = time.perf_counter()
+    futs = [s.submit({"x": np.full((1, 2), i, np.float32)}) for i in range(4)]
+    outs = [f.result(10) for f in futs]
+    assert time.perf_counter() - t < 5  # launched when full, not after 30 s
+    assert calls == [4]
+    for i, (out, queued, _) in enumerate(outs):
+        np.testing.assert_array_equal(out["y"], np.full((1, 2), 2 * i))
+        assert queued < 5
+    s.close()
+
+
+def test_cancelled_requests_are_dropped_from_the_batch():
+    calls, gate = [], threading.Event()
+
+    def fn(feeds):
+        calls.append(feeds["x"].shape[0])
+        gate.wait(10)
+        return {"y": feeds["x"]}
+    s = BatchScheduler(fn, BatchingParameters(max_batch_size=1, batch_timeout_micros=0, num_batch_threads=1))
+    first = s.submit({"x": np.zeros((1, 1))})
+    time.sleep(0.2)  # the thread holds the first batch
+    gone, kept = s.submit({"x": np.zeros((1, 1))}), s.submit({"x": np.ones((1, 1))})
+    assert gone.cancel()  # e.g. the REST request passed its deadline
+    gate.set()
+    assert first.result(10)[0]["y"].shape == (1, 1) and kept.result(10)[0]["y"].tolist() == [[1.0]]
+    s.close()
+    assert calls == [1, 1]
+
+
+def test_rest_batched_predict_errors_and_metrics(make_server, model_dir):
+    import json
+    import urllib.error
+    import urllib.request
+    p = BatchingParameters(max_batch_size=8, batch_timeout_micros=1000, num_batch_threads=1)
+    s = make_server([ModelConfig("m", str(model_dir), "test")], batching=p)
+    url = f"http://127.0.0.1:{s.rest_port}/v1/models/m:predict"
+
+    def post(doc):
+        req = urllib.request.Request(url, json.dumps(doc).encode(), {"Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(req, timeout=10) as r:
+                return r.status, json.loads(r.read())
+        except urllib.error.HTTPError as e:
+            return e.code, json.loads(e.read())
+
+    status, out = post({"instances": X.tolist()})
+    assert status == 200
+    np.testing.assert_allclose(out["predictions"][0]["y"], expected(2.0, "serving_default", x=X)["y"][0])
+    status, out = post({"instances": [[1.0, 2.0]]})  # wrong shape: checked before queueing
+    assert status == 400 and "not compatible" in out["error"]
+    status, out = post({"inputs": {"a": [[1.0, 2.0]], "b": [3]}, "signature_name": "two"})
+    assert status == 200 and out["outputs"] == [pytest.approx(9.0)]
+    status, out = post({"instances": [1.0], "signature_name": "nope"})
+    assert status == 400 or status == 404
+    assert s.core.metrics.counter(M.REQUEST_COUNT, model_name="m", API="predict", entrypoint="REST",
+                                  status="OK") == 2
+    assert s.core.metrics.histogram(M.QUEUE_LATENCY, model_name="m")[0] == 2  # both batched predicts
+
+
+def test_rest_json_decoding_with_and_without_orjson(monkeypatch):
+    from runnel.serving import rest
+    bodies = [b'{"instances": [[0.1, 2, -3.5e-7, 1e308]]}', b'{"inputs": [NaN, Infinity]}',
+              b'{"inputs": [123456789012345678901234567890]}', b'\xef\xbb\xbf{"inputs": [1.5]}']
+    fast = [rest._parse_json(b) for b in bodies]
+    monkeypatch.setattr(rest, "_fast_loads", None)
+    slow = [rest._parse_json(b) for b in bodies]
+    assert repr(fast[:1]) == repr(slow[:1]) and np.isnan(fast[1]["inputs"][0]) and fast[3] == slow[3]
+    for bad in (b'{"instances": [1,]}', b"[1]", b""):
+        with pytest.raises(tf.errors.InvalidArgumentError) as e1:
+            rest._parse_json(bad)
+        monkeypatch.undo()
+        with pytest.raises(tf.errors.InvalidArgumentError) as e2:
+            rest._parse_json(bad)
+        assert str(e1.value) == str(e2.value)
+        monkeypatch.setattr(rest, "_fast_loads", None)
