@@ -39,6 +39,8 @@ def build_parser():
                    help="seconds between scans of the base paths for new versions (0: load once)")
     p.add_argument("--enable_batching", type=_bool, nargs="?", const=True, default=False)
     p.add_argument("--batching_parameters_file", default="", help="text-format BatchingParameters")
+    p.add_argument("--tensorflow_intra_op_parallelism", type=int, default=0,
+                   help="BLAS threads per model call (0: cores / num_batch_threads with batching, else 1)")
     p.add_argument("--rest_api_num_threads", type=int, default=16)
     p.add_argument("--rest_api_timeout_in_ms", type=int, default=30000)
     p.add_argument("--grpc_max_threads", type=int, default=16)
@@ -84,7 +86,8 @@ def main(argv=None):
                          host=args.host, batching=batching, file_system_poll_wait_seconds=args.file_system_poll_wait_seconds,
                          rest_api_num_threads=args.rest_api_num_threads, grpc_max_threads=args.grpc_max_threads,
                          rest_api_timeout_in_ms=args.rest_api_timeout_in_ms, max_body_bytes=args.max_request_body_bytes,
-                         warmup=args.enable_model_warmup)
+                         warmup=args.enable_model_warmup,
+                         intra_op_parallelism=args.tensorflow_intra_op_parallelism)
     import threading
     stop = threading.Event()
     # Installed before the servers start so a stop request is never lost; the handler only

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import socket
 import threading
 
@@ -28,6 +29,12 @@ class ModelServer:
       max_body_bytes: largest accepted request (REST body, gRPC message).
       loaders: platform -> loader mapping (default `servable.LOADERS`).
       warmup: call each new version's serving_default once before it serves.
+      intra_op_parallelism: threads each model call's matrix products may use (TF Serving's
+        `--tensorflow_intra_op_parallelism`), set for the whole process on the BLAS library
+        (threadpoolctl) from `start()` to `stop()`; None leaves BLAS as it is, 0 picks:
+        cores / num_batch_threads with batching, else 1 (unbatched requests run model calls
+        concurrently on many threads, and OpenBLAS collapses when several multi-threaded
+        calls overlap).
 
     `start()` returns once both servers accept connections; `stop()` shuts everything
     down; `wait()` blocks until stopped. Also a context manager.
@@ -36,7 +43,7 @@ class ModelServer:
     def __init__(self, configs=None, *, model_name=None, model_base_path=None, port=8500, rest_api_port=8501,
                  host="0.0.0.0", batching=None, file_system_poll_wait_seconds=1, rest_api_num_threads=16,
                  grpc_max_threads=16, rest_api_timeout_in_ms=30000, max_body_bytes=64 << 20, loaders=None,
-                 version_policy=None, warmup=True):
+                 version_policy=None, warmup=True, intra_op_parallelism=None):
         if configs is None:
             if not model_base_path:
                 raise errors.InvalidArgumentError(None, None, "Both model_config_file and model_base_path are empty!")
@@ -50,8 +57,27 @@ class ModelServer:
         self.grpc_port = self.rest_port = None
         self._grpc = self._uvicorn = self._thread = None
         self._stopped = threading.Event()
+        if intra_op_parallelism is not None and intra_op_parallelism < 0:
+            raise errors.InvalidArgumentError(None, None, f"intra_op_parallelism must be >= 0 (0: pick), got "
+                                                          f"{intra_op_parallelism}")
+        self._intra_op = intra_op_parallelism
+        self._blas_limits = None
+
+    def blas_threads(self):
+        """The BLAS thread count `start()` sets (see `intra_op_parallelism`), or None."""
+        n, batching = self._intra_op, self.core.batching
+        if n is None or n > 0:
+            return n
+        if batching is None:
+            return 1
+        return max(1, _cores() // max(1, batching.num_batch_threads))
 
     def start(self):
+        threads = self.blas_threads()
+        if threads is not None:
+            from threadpoolctl import threadpool_limits
+            self._blas_limits = threadpool_limits(threads, user_api="blas")
+            _log.info("BLAS threads per model call: %d", threads)
         self.core.start_polling(self._poll)
         if self._port is not None:
             from runnel.serving.grpc_service import make_grpc_server
@@ -113,6 +139,8 @@ class ModelServer:
         if self._grpc is not None:
             self._grpc.stop(grace).wait()
         self.core.stop()
+        if self._blas_limits is not None:
+            self._blas_limits.restore_original_limits()
         self._stopped.set()
 
     def wait(self):
@@ -123,6 +151,13 @@ class ModelServer:
 
     def __exit__(self, *exc):
         self.stop()
+
+
+def _cores():
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:   # not on Linux
+        return os.cpu_count() or 1
 
 
 def _best_loop():

@@ -189,3 +189,31 @@ def test_rest_json_decoding_with_and_without_orjson(monkeypatch):
             rest._parse_json(bad)
         assert str(e1.value) == str(e2.value)
         monkeypatch.setattr(rest, "_fast_loads", None)
+
+
+def _blas_threads():
+    from threadpoolctl import threadpool_info
+    return [lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"]
+
+
+@pytest.mark.parametrize("intra_op,batch_threads,want", [(3, 1, 3), (0, 1, "cores"), (0, 2, "half"), (0, None, 1)])
+def test_intra_op_parallelism_sets_blas_threads_while_serving(make_server, model_dir, intra_op, batch_threads, want):
+    pytest.importorskip("threadpoolctl")
+    from runnel.serving.server import _cores
+    before = _blas_threads()
+    if not before:
+        pytest.skip("NumPy's BLAS is not visible to threadpoolctl")
+    batching = None if batch_threads is None else BatchingParameters(num_batch_threads=batch_threads)
+    s = make_server([ModelConfig("m", str(model_dir), "test")], batching=batching, intra_op_parallelism=intra_op)
+    expect = {"cores": _cores(), "half": max(1, _cores() // 2)}.get(want, want)
+    assert s.blas_threads() == expect and set(_blas_threads()) == {expect}
+    with Client(f"127.0.0.1:{s.rest_port}", "m") as c:   # model calls still give the right answer
+        np.testing.assert_array_equal(c.predict({"x": X[:1]})["y"], expected(2.0, "serving_default", x=X[:1])["y"])
+    s.stop()
+    assert _blas_threads() == before   # the process's setting comes back
+
+
+def test_intra_op_parallelism_rejects_negative(model_dir):
+    from runnel.serving import ModelServer
+    with pytest.raises(tf.errors.InvalidArgumentError, match="intra_op_parallelism"):
+        ModelServer([ModelConfig("m", str(model_dir), "test")], intra_op_parallelism=-1)

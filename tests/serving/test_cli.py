@@ -17,6 +17,8 @@ def test_flags_as_tf_serving():
             a.file_system_poll_wait_seconds, a.rest_api_num_threads, a.grpc_max_threads, a.enable_model_warmup) == \
         (9000, 9001, "mnist", "/models/mnist", True, "/b.config", 5, 4, 8, False)
     assert build_parser().parse_args(["--enable_batching=false"]).enable_batching is False
+    assert build_parser().parse_args([]).tensorflow_intra_op_parallelism == 0   # 0: the server picks
+    assert build_parser().parse_args(["--tensorflow_intra_op_parallelism=2"]).tensorflow_intra_op_parallelism == 2
 
 
 def test_needs_a_model(capsys):
