@@ -407,15 +407,15 @@ class RestApp:
             except TimeoutError:
                 status, payload, headers = self._error(errors.DeadlineExceededError(
                     None, None, "Deadline Exceeded"), ctx)
-        await send({"type": "http.response.start", "status": status,
-                    "headers": headers + [(b"content-length", str(len(payload)).encode())]})
-        await send({"type": "http.response.body", "body": payload})
-        if _access.isEnabledFor(logging.INFO):
+        if _access.isEnabledFor(logging.INFO):  # before the response: a client that has it sees the line
             client = scope.get("client") or ("", 0)
             _access.info(json.dumps({"ts": time.time(), "proto": "http", "client": f"{client[0]}:{client[1]}",
                                      "method": method, "path": path, "status": status,
                                      "bytes_in": len(body), "bytes_out": len(payload),
                                      "latency_ms": round((time.perf_counter() - t0) * 1e3, 3), **ctx}))
+        await send({"type": "http.response.start", "status": status,
+                    "headers": headers + [(b"content-length", str(len(payload)).encode())]})
+        await send({"type": "http.response.body", "body": payload})
 
     async def _read_body(self, scope, receive):
         for k, v in scope.get("headers", ()):
