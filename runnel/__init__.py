@@ -10,6 +10,18 @@
 
 __version__ = "0.1.0"
 
+import os as _os
+import sys as _sys
+
+# OpenBLAS's idle worker threads spin for 2^28 cycles (~0.1 s) after each call before they
+# sleep, so between the BLAS calls of a training step (patch copies, elementwise kernels) a
+# spinning thread competes with the one doing the work: on the 2-core machine that halved the
+# benchmark CNN's training throughput in about half of the runs (see benchmarks/keras_fit.py).
+# As TensorFlow's MKL builds default KMP_BLOCKTIME for the same reason, runnel shortens the
+# spin to 2^16 cycles when it is imported before NumPy; a value set by the user wins.
+if "numpy" not in _sys.modules:
+    _os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "16")
+
 # Core layers: importing them registers every op and public name.
 from runnel.framework import context, dtypes, errors, module, nest, tensor, variables
 from runnel import ops

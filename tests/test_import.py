@@ -29,3 +29,17 @@ def test_import_time_under_budget():
 def test_no_heavy_dependencies_imported():
     out = _run("import sys, runnel; print(sorted(m for m in ('scipy', 'PIL', 'grpc', 'google.protobuf') if m in sys.modules))")
     assert out.stdout.strip() == "[]"
+
+
+def test_openblas_spin_shortened_only_as_a_default():
+    import os
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_THREAD_TIMEOUT"}
+    show = "import os; print(os.environ.get('OPENBLAS_THREAD_TIMEOUT'))"
+
+    def run(code, **extra):
+        return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                              env={**env, **extra}).stdout.strip()
+
+    assert run("import runnel; " + show) == "16"                       # before NumPy: the default is set
+    assert run("import runnel; " + show, OPENBLAS_THREAD_TIMEOUT="28") == "28"   # the user's value wins
+    assert run("import numpy, runnel; " + show) == "None"             # too late to matter: left alone
