@@ -46,6 +46,7 @@ import time
 
 for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")  # before NumPy loads; inherited by the server and clients
+os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "16")  # as `import runnel` before NumPy sets it (runnel serve)
 
 import numpy as np  # noqa: E402
 
