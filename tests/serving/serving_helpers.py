@@ -2,6 +2,8 @@
 model platform ("test") whose version directories hold a `scale` file; the loader builds
 tf.functions in process (no SavedModel needed)."""
 
+import http.client
+import json
 import os
 
 import numpy as np
@@ -82,3 +84,14 @@ def expected(scale, signature, **inputs):
 
 
 X = np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.5]], np.float32)
+
+
+def rest_call(server, method, path, body=None, raw=None):
+    """One request to `server`'s REST port on loopback: (status, parsed JSON or raw bytes)."""
+    c = http.client.HTTPConnection("127.0.0.1", server.rest_port, timeout=30)
+    data = raw if raw is not None else (None if body is None else json.dumps(body))
+    c.request(method, path, data)
+    r = c.getresponse()
+    payload = r.read()
+    c.close()
+    return r.status, (json.loads(payload) if r.getheader("content-type", "").startswith("application/json") else payload)

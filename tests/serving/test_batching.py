@@ -5,7 +5,7 @@ import time
 
 import numpy as np
 import pytest
-from serving_helpers import X, expected
+from serving_helpers import X, expected, rest_call
 
 import runnel as tf
 from runnel.serving import BatchingParameters, BatchScheduler, Client, ModelConfig
@@ -144,20 +144,11 @@ def test_cancelled_requests_are_dropped_from_the_batch():
 
 
 def test_rest_batched_predict_errors_and_metrics(make_server, model_dir):
-    import json
-    import urllib.error
-    import urllib.request
     p = BatchingParameters(max_batch_size=8, batch_timeout_micros=1000, num_batch_threads=1)
     s = make_server([ModelConfig("m", str(model_dir), "test")], batching=p)
-    url = f"http://127.0.0.1:{s.rest_port}/v1/models/m:predict"
 
     def post(doc):
-        req = urllib.request.Request(url, json.dumps(doc).encode(), {"Content-Type": "application/json"})
-        try:
-            with urllib.request.urlopen(req, timeout=10) as r:
-                return r.status, json.loads(r.read())
-        except urllib.error.HTTPError as e:
-            return e.code, json.loads(e.read())
+        return rest_call(s, "POST", "/v1/models/m:predict", doc)
 
     status, out = post({"instances": X.tolist()})
     assert status == 200
