@@ -52,6 +52,15 @@ def _postprocess_pb2(text: str, proto: str) -> str:
     return text
 
 
+def _postprocess_grpc(text: str) -> str:
+    """Imports rewritten, and a docstring for each generated `add_*Servicer_to_server`."""
+    def doc(m):
+        return (f"{m.group(0)}\n    \"\"\"Registers `servicer` (a {m.group(1)}Servicer subclass) on `server` (a grpc.Server "
+                f"or grpc.aio.Server)\n    for every RPC of the `{m.group(1)}` service.\"\"\"")
+    text = re.sub(r"^def add_(\w+)Servicer_to_server\(servicer, server\):(?!\n    \"\"\")", doc, text, flags=re.M)
+    return _rewrite_imports(text)
+
+
 def main() -> int:
     """Regenerates the `*_pb2.py` (and `*_pb2_grpc.py` for files with a `service`) modules
     from the `.proto` files under the protos directory with `grpc_tools.protoc`.
@@ -81,7 +90,7 @@ def main() -> int:
         out.write_text(_postprocess_pb2(out.read_text(), proto))
     for proto in with_services:
         out = ROOT / proto.replace(".proto", "_pb2_grpc.py")
-        out.write_text(_rewrite_imports(out.read_text()))
+        out.write_text(_postprocess_grpc(out.read_text()))
     for d in {(ROOT / p).parent for p in protos}:
         while d != ROOT:
             (d / "__init__.py").touch()

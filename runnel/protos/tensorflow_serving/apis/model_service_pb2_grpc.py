@@ -64,6 +64,8 @@ class ModelServiceServicer:
 
 
 def add_ModelServiceServicer_to_server(servicer, server):
+    """Registers `servicer` (a ModelServiceServicer subclass) on `server` (a grpc.Server or grpc.aio.Server)
+    for every RPC of the `ModelService` service."""
     rpc_method_handlers = {
             'GetModelStatus': grpc.unary_unary_rpc_method_handler(
                     servicer.GetModelStatus,

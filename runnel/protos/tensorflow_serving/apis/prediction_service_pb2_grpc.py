@@ -100,6 +100,8 @@ class PredictionServiceServicer:
 
 
 def add_PredictionServiceServicer_to_server(servicer, server):
+    """Registers `servicer` (a PredictionServiceServicer subclass) on `server` (a grpc.Server or grpc.aio.Server)
+    for every RPC of the `PredictionService` service."""
     rpc_method_handlers = {
             'Classify': grpc.unary_unary_rpc_method_handler(
                     servicer.Classify,
