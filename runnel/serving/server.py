@@ -154,10 +154,7 @@ class ModelServer:
 
 
 def _cores():
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:   # not on Linux
-        return os.cpu_count() or 1
+    return os.cpu_count() or 1   # as BatchingParameters' num_batch_threads default counts them
 
 
 def _best_loop():

@@ -90,13 +90,19 @@ _CONTRACTIONS = {"Conv2D": ("_FusedConv2D", conv_kernels.conv, conv_kernels.fuse
 _ACTIVATIONS = {"Relu": nn_kernels.relu, "Relu6": nn_kernels.relu6}
 
 
-def _fuse_bias_activation(work) -> int:
-    uses = work.consumers()
+def _use_maps(work):
+    """(uses: id(tensor) -> use count, ops that are control inputs of others,
+    consumer: id(tensor) -> an op reading it; the only one when its use count is 1)."""
     controlled = {c for op in work.ops for c in op.control_inputs}
     consumer: dict[int, Operation] = {}
     for op in work.ops:
         for t in op.inputs:
             consumer[id(t)] = op
+    return work.consumers(), controlled, consumer
+
+
+def _fuse_bias_activation(work) -> int:
+    uses, controlled, consumer = _use_maps(work)
 
     def only_consumer(op, type_, kernel):
         out = op.outputs[0]
@@ -114,10 +120,11 @@ def _fuse_bias_activation(work) -> int:
         out = op.outputs[0]
         if out.dtype._np not in (np.float32, np.float64) or out.shape.rank is None:
             continue
+        fmt = op.attrs.get("data_format", "NHWC")   # MatMul has none: its bias runs along the last axis
         bias_add = only_consumer(op, "BiasAdd", nn_kernels.bias_add)
-        if bias_add is None or bias_add.attrs.get("data_format", "NHWC") != op.attrs.get("data_format", "NHWC"):
+        if bias_add is None or bias_add.attrs.get("data_format", "NHWC") != fmt:
             continue
-        channels = out.shape[1 if op.attrs.get("data_format", "NHWC").startswith("NC") else -1]
+        channels = out.shape[1 if fmt.startswith("NC") else -1]
         if channels is None or bias_add.inputs[1].shape.as_list() != [channels]:
             continue
         act = next((a for a in (only_consumer(bias_add, t, k) for t, k in _ACTIVATIONS.items()) if a), None)
@@ -149,12 +156,7 @@ def _fuse_bias_activation(work) -> int:
 def _fuse_elementwise(work) -> int:
     """Fuses elementwise trees; returns how many ops were absorbed into fused nodes."""
     names = {op: _ufunc_name(op) for op in work.ops}
-    uses = work.consumers()
-    controlled = {c for op in work.ops for c in op.control_inputs}
-    consumer: dict[int, Operation] = {}
-    for op in work.ops:
-        for t in op.inputs:
-            consumer[id(t)] = op
+    uses, controlled, consumer = _use_maps(work)
     # An op is absorbed into its only consumer when both are fusible.
     absorbed = set()
     for op in work.ops:
